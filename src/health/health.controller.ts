@@ -1,0 +1,28 @@
+import { Controller, Get, Inject, Optional } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Public } from '../identity/principal';
+
+/** Extra readiness checks contributed by other modules (Redis, notification channels, ...). */
+export const HEALTH_INDICATORS = 'threadline:health-indicators';
+export interface HealthIndicatorRegistry {
+  indicators: HealthIndicatorFunction[];
+}
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    @Optional() @Inject(HEALTH_INDICATORS) private readonly extra?: HealthIndicatorRegistry,
+  ) {}
+
+  @Get()
+  @Public()
+  @HealthCheck()
+  @ApiOperation({ summary: 'Readiness: database (and Redis and channels when configured)' })
+  check() {
+    return this.health.check([() => this.db.pingCheck('database', { timeout: 3000 }), ...(this.extra?.indicators ?? [])]);
+  }
+}

@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module';
+import { createApp } from './bootstrap';
+import { ConfigError, loadConfig } from './config/app-config';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (config.PROCESS_ROLE === 'worker') {
+    // Workers serve no HTTP: they consume queues and run schedulers.
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
+    app.enableShutdownHooks();
+    await app.init();
+    return;
+  }
+  const app = await createApp(config);
+  await app.listen(config.PORT, config.HOST);
+}
+
+main().catch((err) => {
+  process.stderr.write(`Threadline failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
