@@ -13,6 +13,13 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
   return out;
 }
 
+/** One entry per field, its messages joined, in the order the fields were first seen. */
+function mergeByField(errors: FieldError[]): FieldError[] {
+  const merged = new Map<string, string[]>();
+  for (const e of errors) merged.set(e.field, [...(merged.get(e.field) ?? []), e.message]);
+  return [...merged].map(([field, messages]) => ({ field, message: messages.join('; ') }));
+}
+
 /**
  * Strict input: unknown fields, wrong types and bad values are 400 with one entry per field.
  * Query strings are converted explicitly by each DTO (`@Type`), not implicitly.
@@ -23,7 +30,7 @@ export function createValidationPipe() {
     forbidNonWhitelisted: true,
     transform: true,
     stopAtFirstError: false,
-    exceptionFactory: (errors) => badRequest('Validation failed', flatten(errors)),
+    exceptionFactory: (errors) => badRequest('Validation failed', mergeByField(flatten(errors))),
   });
 }
 
