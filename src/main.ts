@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { Logger } from 'nestjs-pino';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module';
 import { createApp } from './bootstrap';
@@ -24,6 +25,8 @@ async function main() {
   }
   const app = await createApp(config);
   await app.listen(config.PORT, config.HOST);
+  const address = app.getHttpServer().address();
+  app.get(Logger).log(`listening on ${config.HOST}:${typeof address === 'object' && address ? address.port : config.PORT}`, 'Threadline');
 }
 
 main().catch((err) => {
