@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { raw } from 'express';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
@@ -14,12 +15,14 @@ import { AppConfig } from './config/app-config';
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bufferLogs: true,
-    rawBody: true,
     bodyParser: false,
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  // JSON for the API, form bodies for Slack's commands and interactions; rawBody kept for signatures.
+  // Slack's endpoints get their body as raw bytes: the signature guard verifies those bytes before
+  // anything parses them (the controllers parse JSON or form data only after that). Registered
+  // first, so the JSON and form parsers below skip these requests.
+  app.use('/slack', raw({ type: () => true, limit: config.BODY_LIMIT }));
   app.useBodyParser('json', { limit: config.BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: config.BODY_LIMIT, extended: false });
   app.useGlobalPipes(createValidationPipe());
