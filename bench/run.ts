@@ -1,0 +1,42 @@
+import { execSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { benchCoreApi } from './core-api.bench';
+
+/**
+ * `npm run bench`: runs every benchmark against the compiled service and writes docs/benchmarks.md.
+ * BENCH_ONLY=core,sla,... runs a subset.
+ */
+const SUITES: { key: string; title: string; run: () => Promise<string> }[] = [{ key: 'core', title: 'API hot paths', run: benchCoreApi }];
+
+async function main() {
+  const only = process.env.BENCH_ONLY?.split(',');
+  const sections: string[] = [];
+  for (const suite of SUITES.filter((s) => !only || only.includes(s.key))) {
+    process.stdout.write(`== ${suite.title}\n`);
+    const started = Date.now();
+    try {
+      sections.push(await suite.run());
+    } catch (err) {
+      sections.push(`## ${suite.title}\n\nFailed: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    }
+    process.stdout.write(`   (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  }
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${execSync('psql --version').toString().trim()}`;
+  const doc = [
+    '# Benchmarks',
+    '',
+    `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}. Everything (service, PostgreSQL, Redis, load generator, receivers) shares this machine, so absolute figures are modest; ratios and latency targets are what we track.`,
+    '',
+    ...sections.flatMap((s) => [s, '']),
+  ].join('\n');
+  writeFileSync(join(__dirname, '..', '..', 'docs', 'benchmarks.md'), doc);
+  process.stdout.write(`wrote docs/benchmarks.md\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
