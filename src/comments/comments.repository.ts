@@ -10,10 +10,10 @@ export interface CommentRecord extends CommentSnapshot {
   externalRef: string | null;
 }
 
-const SELECT = `
+const COLUMNS = `
   SELECT c.id, c.ticket_id, c.body, c.visibility, c.source, c.external_ref, c.created_at, c.updated_at,
-         c.edited_at, c.deleted_at, c.author_id, c.external_author_name, u.name AS u_name, u.email AS u_email
-    FROM comments c LEFT JOIN users u ON u.id = c.author_id`;
+         c.edited_at, c.deleted_at, c.author_id, c.external_author_name, u.name AS u_name, u.email AS u_email`;
+const SELECT = `${COLUMNS} FROM comments c LEFT JOIN users u ON u.id = c.author_id`;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function toRecord(r: any): CommentRecord {
@@ -50,14 +50,16 @@ export interface NewComment {
 export class CommentsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Inserts unless a comment with the same external reference exists; returns null in that case. */
-  async insert(q: Queryable, c: NewComment): Promise<string | null> {
+  /** Inserts unless a comment with the same external reference exists (then null); one round trip. */
+  async insert(q: Queryable, c: NewComment): Promise<CommentRecord | null> {
     const rows = await q.query(
-      `INSERT INTO comments (ticket_id, author_id, external_author_name, external_author_id, body, visibility, source, external_ref)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (external_ref) DO NOTHING RETURNING id`,
+      `WITH c AS (
+         INSERT INTO comments (ticket_id, author_id, external_author_name, external_author_id, body, visibility, source, external_ref)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (external_ref) DO NOTHING RETURNING *)
+       ${COLUMNS} FROM c LEFT JOIN users u ON u.id = c.author_id`,
       [c.ticketId, c.authorId, c.externalAuthorName, c.externalAuthorId, c.body, c.visibility, c.source, c.externalRef],
     );
-    return rows[0]?.id ?? null;
+    return rows.length ? toRecord(rows[0]) : null;
   }
 
   async findById(id: string, q: Queryable = this.db, lock = false): Promise<CommentRecord | null> {

@@ -44,7 +44,7 @@ export class CommentsService {
   async create(ticketIdOrNumber: string, input: NewCommentInput, ctx: ChangeContext): Promise<{ comment: CommentRecord; created: boolean }> {
     const ticketId = await this.tickets.resolveId(ticketIdOrNumber);
     const result = await this.db.transaction(async (m) => {
-      const id = await this.comments.insert(m, {
+      const comment = await this.comments.insert(m, {
         ticketId,
         authorId: input.authorId,
         externalAuthorName: input.externalAuthor?.name ?? null,
@@ -54,11 +54,10 @@ export class CommentsService {
         source: input.source,
         externalRef: input.externalRef ?? null,
       });
-      if (!id) {
+      if (!comment) {
         const existing = (await this.comments.findByExternalRef(input.externalRef!, m))!;
         return { comment: existing, created: false };
       }
-      const comment = (await this.comments.findById(id, m))!;
       await this.emit(m, 'comment.created', comment, ctx);
       return { comment, created: true };
     });

@@ -6,16 +6,19 @@ import { TicketRecord } from './ticket.record';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
-const SELECT = `
+const COLUMNS = `
   SELECT t.id, t.number, t.title, t.description, t.status, t.priority, t.version, t.created_by_id,
          t.created_at, t.updated_at, t.resolved_at, t.closed_at, t.priority_rank,
          a.id AS a_id, a.name AS a_name, a.email AS a_email,
          r.id AS r_id, r.name AS r_name, r.email AS r_email,
-         p.id AS p_id, p.key AS p_key, p.name AS p_name
-    FROM tickets t
+         p.id AS p_id, p.key AS p_key, p.name AS p_name`;
+const JOINS = `
     LEFT JOIN users a ON a.id = t.assignee_id
     LEFT JOIN users r ON r.id = t.requester_id
     LEFT JOIN projects p ON p.id = t.project_id`;
+const SELECT = `${COLUMNS} FROM tickets t ${JOINS}`;
+/** The same projection over a CTE named `t` (an INSERT or UPDATE ... RETURNING *). */
+const FROM_T = `${COLUMNS} FROM t ${JOINS}`;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function toRecord(row: any): TicketRecord {
@@ -62,8 +65,7 @@ export class TicketsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async findById(id: string, q: Queryable = this.db, lock = false): Promise<TicketRecord | null> {
-    if (lock) await q.query(`SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE`, [id]);
-    const rows = await q.query(`${SELECT} WHERE t.id = $1`, [id]);
+    const rows = await q.query(`${SELECT} WHERE t.id = $1${lock ? ' FOR UPDATE OF t' : ''}`, [id]);
     return rows.length ? toRecord(rows[0]) : null;
   }
 
@@ -80,23 +82,29 @@ export class TicketsRepository {
   async insert(
     q: Queryable,
     t: { title: string; description: string; priority: TicketPriority; status: TicketStatus; assigneeId: string | null; requesterId: string | null; projectId: string | null; createdById: string | null },
-  ): Promise<string> {
+  ): Promise<TicketRecord> {
+    // One round trip: insert and read back with the joined people and project.
     const rows = await q.query(
-      `INSERT INTO tickets (title, description, priority, status, assignee_id, requester_id, project_id, created_by_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      `WITH t AS (
+         INSERT INTO tickets (title, description, priority, status, assignee_id, requester_id, project_id, created_by_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *)
+       ${FROM_T}`,
       [t.title, t.description, t.priority, t.status, t.assigneeId, t.requesterId, t.projectId, t.createdById],
     );
-    return rows[0].id;
+    return toRecord(rows[0]);
   }
 
-  /** Applies column changes, bumps the version and `updated_at`. */
-  async update(q: Queryable, id: string, columns: Record<string, unknown>): Promise<void> {
+  /** Applies column changes, bumps the version and `updated_at`; returns the updated ticket. */
+  async update(q: Queryable, id: string, columns: Record<string, unknown>): Promise<TicketRecord> {
     const keys = Object.keys(columns);
     const sets = keys.map((k, i) => `${k} = $${i + 2}`);
-    await q.query(
-      `UPDATE tickets SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')} WHERE id = $1`,
+    const rows = await q.query(
+      `WITH t AS (
+         UPDATE tickets SET ${[...sets, 'version = version + 1', 'updated_at = now()'].join(', ')} WHERE id = $1 RETURNING *)
+       ${FROM_T}`,
       [id, ...keys.map((k) => columns[k])],
     );
+    return toRecord(rows[0]);
   }
 
   async list(filter: TicketFilter, sort: TicketSortKey, descending: boolean, limit: number, after?: unknown[]) {

@@ -36,7 +36,7 @@ export class TicketsService {
       dto.projectKey ? this.projects.requireByKey(dto.projectKey, 'projectKey') : null,
     ]);
     const ticket = await this.db.transaction(async (m) => {
-      const id = await this.tickets.insert(m, {
+      const created = await this.tickets.insert(m, {
         title: dto.title,
         description: dto.description ?? '',
         priority: dto.priority,
@@ -46,7 +46,7 @@ export class TicketsService {
         projectId: project?.id ?? null,
         createdById: ctx.actor.type === 'user' ? ctx.actor.id : null,
       });
-      const created = (await this.tickets.findById(id, m))!;
+      const id = created.id;
       await this.activity.append(m, id, ctx, [{ action: 'created', field: null, from: null, to: formatTicketNumber(created.number) }]);
       const snapshot = toSnapshot(created);
       await this.outbox.append(m, 'ticket.created', id, { ticket: snapshot }, ctx);
@@ -187,8 +187,7 @@ export class TicketsService {
 
     if (!Object.keys(columns).length) return { ticket: current, changed: false };
 
-    await this.tickets.update(m, current.id, columns);
-    const updated = (await this.tickets.findById(current.id, m))!;
+    const updated = await this.tickets.update(m, current.id, columns);
     const snapshot = toSnapshot(updated);
     for (const c of fieldChanges) entries.push({ action: 'updated', field: c.field, from: str(c.from), to: str(c.to) });
     if (statusChanged) entries.push({ action: 'status_changed', field: 'status', from: current.status, to: updated.status });
