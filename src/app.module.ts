@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
@@ -8,14 +8,22 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { SlackModule } from './channels/slack/slack.module';
+import { WebhookModule } from './channels/webhook/webhook.module';
 import { IdentityModule } from './identity/identity.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { ProjectsModule } from './projects/projects.module';
+import { SlaModule } from './sla/sla.module';
 import { TicketsModule } from './tickets/tickets.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /**
+   * `extraImports`: more modules to install, e.g. a notification channel module in a test. Channels
+   * need no other wiring: the notification dispatcher discovers them.
+   */
+  static forRoot(config: AppConfig, extraImports: Array<Type | DynamicModule> = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -44,6 +52,11 @@ export class AppModule {
         ProjectsModule,
         TicketsModule,
         CommentsModule,
+        NotificationsModule,
+        WebhookModule,
+        SlackModule,
+        SlaModule,
+        ...extraImports,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };

@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { raw } from 'express';
 import { NestExpressApplication } from '@nestjs/platform-express';
@@ -12,8 +12,8 @@ import { AppConfig } from './config/app-config';
  * Builds the HTTP application exactly as production runs it; tests call this too, so what they
  * exercise is what users get (body limits, validation, error format, docs).
  */
-export async function createApp(config: AppConfig): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+export async function createApp(config: AppConfig, options: { imports?: Array<Type | DynamicModule> } = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options.imports), {
     bufferLogs: true,
     bodyParser: false,
     abortOnError: false,

@@ -19,6 +19,8 @@ async function main() {
   if (config.PROCESS_ROLE === 'worker') {
     // Workers serve no HTTP: they consume queues and run schedulers.
     const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
+    app.useLogger(app.get(Logger));
+    // SIGTERM drains: deliveries in flight finish and Bull consumers close before the database does.
     app.enableShutdownHooks();
     await app.init();
     return;

@@ -64,7 +64,7 @@ describe('the service as a process', () => {
     rmSync(dataDir, { recursive: true, force: true });
     if (databaseUrl) await dropScratchDatabase(process.env.DATABASE_URL!, databaseUrl);
   });
-  const dbEnv = () => (databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir });
+  const dbEnv = (): Record<string, string> => (databaseUrl ? { DATABASE_URL: databaseUrl } : { DATA_DIR: dataDir });
 
   it('prints an admin token once on first start; it works, survives a restart and is never logged', async () => {
     const first = await startService(dbEnv());
@@ -94,7 +94,7 @@ describe('the service as a process', () => {
       expect(second.out.some((l) => /^\s+tl_[\w-]{40,}\s*$/.test(l))).toBe(false);
       const res = await fetch(`http://127.0.0.1:${second.port}/api/v1/tickets?q=real`, { headers: { Authorization: `Bearer ${token!}` } });
       expect(res.status).toBe(200);
-      expect((await res.json()).items).toHaveLength(1);
+      expect(((await res.json()) as { items: unknown[] }).items).toHaveLength(1);
     } finally {
       await second.stop();
     }

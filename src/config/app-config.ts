@@ -72,6 +72,51 @@ export class AppConfig {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(200)
   DATABASE_POOL_SIZE: number = 10;
 
+  /**
+   * Milliseconds between SLA scans, in processes with PROCESS_ROLE worker or all (a Bull repeatable
+   * job when REDIS_URL is set, an in-process timer otherwise); 0 turns the scanner off.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(3_600_000)
+  SLA_SCAN_INTERVAL_MS: number = 30000;
+
+  /** Prefix of this deployment's Bull keys in Redis (lets deployments, and test apps, share a Redis). */
+  @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_.-]{1,64}$/, { message: 'QUEUE_PREFIX must be 1-64 letters, digits, _ . or -' })
+  QUEUE_PREFIX: string = 'threadline';
+
+  /** Attempts per notification delivery before it is dead-lettered (status `failed`). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(100)
+  NOTIFY_MAX_ATTEMPTS: number = 10;
+
+  /** How often the dispatcher polls the outbox and sweeps for stranded deliveries (commits wake it at once). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(10) @Max(60000)
+  NOTIFY_POLL_INTERVAL_MS: number = 1000;
+
+  /** Retry backoff: attempt n waits between half and all of min(max, base * 2^(n-1)), or a channel's retry-after if longer. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(3600000)
+  NOTIFY_BACKOFF_BASE_MS: number = 2000;
+
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(86400000)
+  NOTIFY_BACKOFF_MAX_MS: number = 600000;
+
+  /** How long one delivery attempt may hold its delivery; a crashed worker's delivery is retried after this. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1000) @Max(600000)
+  NOTIFY_LEASE_MS: number = 30000;
+
+  /** Deliveries attempted at once per process. */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(256)
+  NOTIFY_CONCURRENCY: number = 8;
+
+  /** Comma-separated host names or CIDR ranges that webhooks may target even though they are private or loopback. */
+  @IsOptional() @Transform(emptyToUndefined)
+  @Matches(/^\s*[\w.:\/\[\]*-]+\s*(,\s*[\w.:\/\[\]*-]+\s*)*$/, { message: 'WEBHOOK_ALLOWED_HOSTS must be comma-separated host names or CIDR ranges' })
+  WEBHOOK_ALLOWED_HOSTS?: string;
+
+  /**
+   * The raw variables this configuration was built from, for modules that validate their own
+   * settings (e.g. the Slack channel's SLACK_*); not enumerable, so never logged with the config.
+   */
+  readonly env: Readonly<Record<string, string | undefined>>;
+
   get embeddedDatabase(): boolean {
     return !this.DATABASE_URL;
   }
@@ -95,6 +140,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     if (value !== undefined && declared.has(key)) picked[key] = value;
   }
   const config = plainToInstance(AppConfig, picked, { exposeDefaultValues: true });
+  Object.defineProperty(config, 'env', { value: Object.freeze({ ...env }), enumerable: false });
   const errors = validateSync(config, { whitelist: false });
   if (errors.length > 0) {
     const lines = errors.map((e) => `  ${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);

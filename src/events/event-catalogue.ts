@@ -51,6 +51,41 @@ export interface FieldChange {
   to: unknown;
 }
 
+/** The two clocks of a ticket's SLA. */
+export const SLA_TARGETS = ['firstResponse', 'resolution'] as const;
+export type SlaTarget = (typeof SLA_TARGETS)[number];
+export const SLA_STATUSES = ['running', 'paused', 'warning', 'breached', 'met'] as const;
+export type SlaStatus = (typeof SLA_STATUSES)[number];
+
+/** One SLA clock as shown on a ticket and carried in SLA events. */
+export interface SlaTargetState {
+  /** When the target is (or was) due; while paused, when it would be due if the pause ended now. */
+  dueAt: string;
+  completedAt: string | null;
+  status: SlaStatus;
+  /** Business minutes allowed by the policy. */
+  targetMinutes: number;
+  /** Business minutes left before dueAt (0 once due). */
+  remainingMinutes: number;
+  /** Business minutes past dueAt (0 until due). */
+  overdueMinutes: number;
+}
+
+/**
+ * `sla.warning` / `sla.breached`: a clock crossed its warning threshold or its due time, emitted once
+ * per ticket, target and episode. `ticket.overdue`: the resolution target passed while the ticket is
+ * still open (once per resolution episode); `target` is always `resolution`. An episode starts when a
+ * clock is (re)started or its targets are recomputed (reopen, priority or project change).
+ */
+export interface SlaEventPayload {
+  ticket: TicketSnapshot;
+  target: SlaTarget;
+  dueAt: string;
+  episode: number;
+  policy: { id: string | null; name: string | null; warningPercent: number };
+  sla: SlaTargetState;
+}
+
 export interface EventPayloads {
   'ticket.created': { ticket: TicketSnapshot };
   'ticket.updated': { ticket: TicketSnapshot; changes: FieldChange[] };
@@ -59,6 +94,9 @@ export interface EventPayloads {
   'comment.created': { ticket: TicketSnapshot; comment: CommentSnapshot };
   'comment.updated': { ticket: TicketSnapshot; comment: CommentSnapshot };
   'comment.deleted': { ticket: TicketSnapshot; comment: CommentSnapshot };
+  'sla.warning': SlaEventPayload;
+  'sla.breached': SlaEventPayload;
+  'ticket.overdue': SlaEventPayload;
 }
 
 export type EventType = keyof EventPayloads;
@@ -70,6 +108,9 @@ export const EVENT_TYPES = [
   'comment.created',
   'comment.updated',
   'comment.deleted',
+  'sla.warning',
+  'sla.breached',
+  'ticket.overdue',
 ] as const satisfies readonly EventType[];
 
 export const SCHEMA_VERSION: Record<EventType, number> = {
@@ -80,6 +121,9 @@ export const SCHEMA_VERSION: Record<EventType, number> = {
   'comment.created': 1,
   'comment.updated': 1,
   'comment.deleted': 1,
+  'sla.warning': 1,
+  'sla.breached': 1,
+  'ticket.overdue': 1,
 };
 
 /** Who did it. `system` for schedulers; `user` for an authenticated agent or admin. */

@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Optional } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../identity/principal';
@@ -22,7 +23,14 @@ export class HealthController {
   @Public()
   @HealthCheck()
   @ApiOperation({ summary: 'Readiness: database (and Redis and channels when configured)' })
-  check() {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 3000 }), ...(this.extra?.indicators ?? [])]);
+  async check(@Res({ passthrough: true }) res: Response) {
+    try {
+      return await this.health.check([() => this.db.pingCheck('database', { timeout: 3000 }), ...(this.extra?.indicators ?? [])]);
+    } catch (err) {
+      // 503 with terminus' own body (status, info, error, details), not the generic error format.
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      res.status(503);
+      return err.getResponse();
+    }
   }
 }
