@@ -3,12 +3,22 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { benchCoreApi } from './core-api.bench';
+import { benchNotifications } from './notifications.bench';
+import { benchSlaScanner } from './sla-scanner.bench';
+import { benchSlackInbound } from './slack-inbound.bench';
+import { benchSlackOutbound } from './slack-outbound.bench';
 
 /**
  * `npm run bench`: runs every benchmark against the compiled service and writes docs/benchmarks.md.
  * BENCH_ONLY=core,sla,... runs a subset.
  */
-const SUITES: { key: string; title: string; run: () => Promise<string> }[] = [{ key: 'core', title: 'API hot paths', run: benchCoreApi }];
+const SUITES: { key: string; title: string; run: () => Promise<string> }[] = [
+  { key: 'core', title: 'API hot paths', run: benchCoreApi },
+  { key: 'sla', title: 'SLA scanner', run: benchSlaScanner },
+  { key: 'notifications', title: 'Notification pipeline', run: benchNotifications },
+  { key: 'slack-outbound', title: 'Slack outbound', run: benchSlackOutbound },
+  { key: 'slack-inbound', title: 'Slack inbound', run: benchSlackInbound },
+];
 
 async function main() {
   const only = process.env.BENCH_ONLY?.split(',');

@@ -7,6 +7,8 @@ import { SlackInstallationsService } from './installations/slack-installations.s
 import { SlackClientFactory } from './slack-client/slack-client.factory';
 import { SlackUserDirectory } from './users/slack-user-directory.service';
 import { IdentityModule } from '../../identity/identity.module';
+import { INBOUND_SLACK } from './inbound-slack.parts';
+import { OUTBOUND_SLACK } from './outbound-slack.parts';
 
 /**
  * The Slack channel: outbound (domain events -> messages and threads, through the notification
@@ -14,14 +16,16 @@ import { IdentityModule } from '../../identity/identity.module';
  * do not know it exists; it depends only on their public services and the event catalogue.
  */
 @Module({
-  imports: [IdentityModule],
-  controllers: [SlackOAuthController],
+  imports: [IdentityModule, ...INBOUND_SLACK.imports, ...OUTBOUND_SLACK.imports],
+  controllers: [SlackOAuthController, ...INBOUND_SLACK.controllers, ...OUTBOUND_SLACK.controllers],
   providers: [
     { provide: SlackSettings, inject: [AppConfig], useFactory: (config: AppConfig) => SlackSettings.from(config.env) },
     SlackClientFactory,
     SlackInstallationsService,
     SlackSignatureGuard,
     SlackUserDirectory,
+    ...INBOUND_SLACK.providers,
+    ...OUTBOUND_SLACK.providers,
   ],
   exports: [SlackSettings, SlackInstallationsService, SlackClientFactory, SlackUserDirectory],
 })

@@ -223,6 +223,14 @@ export class FakeSlackServer {
     return this.store({ ...message, ts: this.nextTs() }).ts;
   }
 
+  /**
+   * Stores a message as if the bot had posted it (e.g. what Slack applied from a request whose
+   * client timed out, which a held `failNext({ timeoutMs })` does not do once the client is gone).
+   */
+  addBotMessage(message: { channel: string; text: string; blocks?: unknown; thread_ts?: string; metadata?: unknown }): string {
+    return this.store({ ...message, ts: this.nextTs(), bot_id: this.bot.botId }).ts;
+  }
+
   /** Stored (non-deleted) messages of a channel in ts order. */
   messages(channel: string): StoredMessage[] {
     return [...(this.messagesByChannel.get(channel) ?? [])];
@@ -611,6 +619,29 @@ export class FakeSlackServer {
         const denied = this.channelError(channel, false);
         if (denied) return slackError(denied);
         return { ok: true, channel: this.channelInfo(channel!) };
+      },
+
+      // Channel names -> ids (the outbound side resolves `#name` routes with it).
+      'conversations.list': (args) => {
+        const all = [...this.channels.values()].map((c) => ({ ...this.channelInfo(c.id), is_archived: false }));
+        const limit = Math.min(Math.max(Number(args.limit) || 100, 1), 1000);
+        const offset = Number(/^offset:(\d+)$/.exec(Buffer.from(str(args.cursor) ?? '', 'base64').toString('utf8'))?.[1] ?? 0);
+        const next = offset + limit < all.length ? Buffer.from(`offset:${offset + limit}`).toString('base64') : '';
+        return { ok: true, channels: all.slice(offset, offset + limit), response_metadata: { next_cursor: next } };
+      },
+
+      // Top-level messages, newest first (the outbound side looks for a root message by its metadata).
+      'conversations.history': (args) => {
+        const channel = str(args.channel);
+        const denied = this.channelError(channel, false);
+        if (denied) return slackError(denied);
+        const oldest = Number(str(args.oldest) ?? 0);
+        const latest = args.latest === undefined ? Infinity : Number(str(args.latest));
+        const limit = Math.min(Math.max(Number(args.limit) || 100, 1), 1000);
+        const top = this.messages(channel!)
+          .filter((m) => (!m.thread_ts || m.thread_ts === m.ts) && Number(m.ts) >= oldest && Number(m.ts) <= latest)
+          .reverse();
+        return { ok: true, messages: top.slice(0, limit).map((m) => this.present(m)), has_more: top.length > limit, response_metadata: { next_cursor: '' } };
       },
 
       'users.info': (args) => {
