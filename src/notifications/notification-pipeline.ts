@@ -5,7 +5,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { HEALTH_INDICATORS, HealthIndicatorRegistry } from '../health/health.controller';
-import { OutboxService } from '../outbox/outbox.service';
+import { OUTBOX_NOTIFY_CHANNEL, OutboxService } from '../outbox/outbox.service';
 import { BullScheduler } from './bull-scheduler';
 import { ChannelRegistry } from './channel-registry';
 import { DeliveryRunner } from './delivery-runner';
@@ -14,8 +14,6 @@ import { InProcessScheduler } from './in-process-scheduler';
 import { NotificationDispatcher } from './notification-dispatcher';
 import { NotificationMetrics } from './notification-metrics';
 
-/** PostgreSQL channel on which API processes tell workers that the outbox has new rows (services mode). */
-export const OUTBOX_NOTIFY_CHANNEL = 'threadline_outbox';
 
 /**
  * Wires the pipeline to the process role.
@@ -64,10 +62,9 @@ export class NotificationPipeline implements OnModuleInit, OnApplicationBootstra
   async onApplicationBootstrap(): Promise<void> {
     this.channels.discover();
     if (!this.runsDeliveries) {
+      // Workers hear of new rows from the NOTIFY that every outbox insert carries to its commit.
       if (this.config.embeddedDatabase) {
         this.logger.warn('PROCESS_ROLE=api with the embedded database: no process will deliver notifications');
-      } else {
-        this.unsubscribe = this.outbox.onCommitted(() => this.notifyWorkers());
       }
       return;
     }

@@ -8,6 +8,9 @@ import { ChangeContext, EventPayloads, EventType, SCHEMA_VERSION } from '../even
  * only if the change it describes was committed. After a commit, callers call `notifyCommitted()`
  * so that an in-process dispatcher can pick the rows up at once instead of waiting for its poll.
  */
+/** PostgreSQL channel on which committed outbox rows are announced to worker processes. */
+export const OUTBOX_NOTIFY_CHANNEL = 'threadline_outbox';
+
 /** An event about to be committed, as seen by in-transaction listeners. */
 export interface PendingEvent<T extends EventType = EventType> {
   type: T;
@@ -40,8 +43,12 @@ export class OutboxService {
     context: ChangeContext,
   ): Promise<void> {
     await manager.query(
-      `INSERT INTO outbox (type, schema_version, aggregate_type, aggregate_id, payload, actor, origin)
-       VALUES ($1, $2, 'ticket', $3, $4, $5, $6)`,
+      // The NOTIFY rides in the same statement and is delivered at commit, so worker processes learn
+      // of new rows without an extra round trip (PostgreSQL folds repeats within a transaction).
+      `WITH e AS (
+         INSERT INTO outbox (type, schema_version, aggregate_type, aggregate_id, payload, actor, origin)
+         VALUES ($1, $2, 'ticket', $3, $4, $5, $6) RETURNING id)
+       SELECT pg_notify('${OUTBOX_NOTIFY_CHANNEL}', '') FROM e`,
       [type, SCHEMA_VERSION[type], aggregateId, JSON.stringify(payload), JSON.stringify(context.actor), JSON.stringify(context.origin)],
     );
     for (const listener of this.listeners) {
