@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
+import { EVENT_TYPES } from '../../../events/event-catalogue';
 import type { CommentSnapshot, DomainEvent, EventPayloads, EventType, SlaEventPayload, TicketSnapshot, UserRef } from '../../../events/event-catalogue';
 import {
   delivered,
@@ -31,19 +32,8 @@ import { DEFAULT_TEAM, DM_REF, parseTarget, PlannedTarget, planTargets, PRIORITY
 import { cardKey, toTicketView } from './slack-ticket-card';
 import { SlackThreadsRepository, ThreadRow } from './slack-threads.repository';
 
-/** The events the Slack channel acts on (all of the catalogue today). */
-export const SLACK_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>([
-  'ticket.created',
-  'ticket.updated',
-  'ticket.status_changed',
-  'ticket.assigned',
-  'comment.created',
-  'comment.updated',
-  'comment.deleted',
-  'sla.warning',
-  'sla.breached',
-  'ticket.overdue',
-]);
+/** The events the Slack channel acts on: the whole catalogue. */
+export const SLACK_EVENT_TYPES: ReadonlySet<EventType> = new Set<EventType>(EVENT_TYPES);
 
 /** Message metadata that lets a retry find what an earlier, interrupted attempt posted. */
 const META = { ticket: 'threadline_ticket', comment: 'threadline_comment', event: 'threadline_event' } as const;
@@ -471,17 +461,22 @@ export class SlackChannel implements NotificationChannel, OnApplicationShutdown 
     await this.refreshCard(t, root.rootTs);
   }
 
-  private async postComment(t: Target, comment: CommentSnapshot, rootTs: string): Promise<void> {
+  /** A comment as a thread reply, its author mentioned when they are known in this workspace. */
+  private async renderComment(t: Target, comment: CommentSnapshot) {
     const author = comment.author.id && comment.author.email
       ? await this.slackUserId(t.teamId, { id: comment.author.id, email: comment.author.email, name: comment.author.name }, t.client)
       : null;
-    const message = buildCommentReply({
+    return buildCommentReply({
       id: comment.id,
       author: { name: comment.author.name, slackUserId: author ?? undefined },
       body: comment.body,
       visibility: comment.visibility,
       createdAt: comment.createdAt,
     });
+  }
+
+  private async postComment(t: Target, comment: CommentSnapshot, rootTs: string): Promise<void> {
+    const message = await this.renderComment(t, comment);
     const { row, claimed } = await this.threads.claimMessage(comment.id, t.teamId, t.channelId, rootTs);
     if (row.ts) return;
     if (!claimed) {
@@ -535,16 +530,7 @@ export class SlackChannel implements NotificationChannel, OnApplicationShutdown 
       return;
     }
     if (!visible) return this.deleteReply(t, existing.id, existing.ts);
-    const author = comment.author.id && comment.author.email
-      ? await this.slackUserId(t.teamId, { id: comment.author.id, email: comment.author.email, name: comment.author.name }, t.client)
-      : null;
-    const message = buildCommentReply({
-      id: comment.id,
-      author: { name: comment.author.name, slackUserId: author ?? undefined },
-      body: comment.body,
-      visibility: comment.visibility,
-      createdAt: comment.createdAt,
-    });
+    const message = await this.renderComment(t, comment);
     await this.slot(t);
     try {
       await t.client.chat.update({ channel: t.channelId, ts: existing.ts, text: message.text, blocks: message.blocks });
