@@ -32,6 +32,11 @@ async function main() {
 }
 
 main().catch((err) => {
+  // Channel modules validate their own settings while the app is built (e.g. SLACK_*).
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`Threadline failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);
 });

@@ -100,17 +100,28 @@ describe('the service as a process', () => {
     }
   });
 
-  it('refuses to start with a bad setting, naming it', async () => {
+  const exitOf = async (env: Record<string, string>) => {
     const proc = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
       cwd: join(__dirname, '..'),
-      env: { PATH: process.env.PATH, PORT: 'eighty', DATABASE_URL: 'mysql://nope' },
+      env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let err = '';
     proc.stderr.on('data', (c) => (err += c));
     const code = await new Promise((resolve) => proc.on('exit', resolve));
+    return { code, err };
+  };
+
+  it('refuses to start with a bad setting, naming it', async () => {
+    const { code, err } = await exitOf({ PORT: 'eighty', DATABASE_URL: 'mysql://nope' });
     expect(code).toBe(2);
     expect(err).toMatch(/PORT/);
     expect(err).toMatch(/DATABASE_URL/);
+  });
+
+  it('refuses to start with a bad channel setting, naming it', async () => {
+    const { code, err } = await exitOf({ DATA_DIR: 'memory://', PORT: '0', SLACK_BOT_TOKEN: 'not-a-token' });
+    expect(code).toBe(2);
+    expect(err).toMatch(/SLACK_BOT_TOKEN must be a Slack token/);
   });
 });
