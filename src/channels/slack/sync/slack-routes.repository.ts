@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { EventType, TicketPriority } from '../../../events/event-catalogue';
 import type { SlackRoute, ThreadLink } from './slack-routing';
 
 type Queryable = Pick<EntityManager, 'query'>;
@@ -11,15 +10,8 @@ export interface SlackRouteRecord extends SlackRoute {
   updatedAt: Date;
 }
 
-export interface RouteFields {
-  teamId: string | null;
-  projectKey: string | null;
-  priority: TicketPriority | null;
-  channel: string;
-  eventTypes: EventType[] | null;
-  minPriority: TicketPriority | null;
-  agentsOnly: boolean;
-}
+/** A route as written by the admin API: everything but its id. */
+export type RouteFields = Omit<SlackRoute, 'id'>;
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const toRoute = (r: any): SlackRouteRecord => ({
