@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { signSlackRequest } from '../src/channels/slack/guards/verify-slack-signature';
 import { FakeSlackServer } from '../test/support/fake-slack/fake-slack.server';
-import { BENCH_ADMIN_TOKEN, BENCH_REDIS_URL, fmt, percentile, scratchDatabase, ServiceProcess, startProcess } from './support';
+import { BENCH_ADMIN_TOKEN, BENCH_REDIS_URL, fmt, percentile, scratchDatabase, ServiceProcess, startProcess, stopProcess } from './support';
 
 const RATE = Number(process.env.BENCH_SLACK_RATE ?? 500);
 const DURATION = Number(process.env.BENCH_SLACK_DURATION ?? 10);
@@ -66,13 +66,7 @@ async function startWorker(env: Record<string, string>): Promise<{ stop(): Promi
     proc.once('exit', (code) => reject(new Error(`worker exited ${code}:\n${output.slice(-20).join('\n')}`)));
   });
   return {
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-        setTimeout(() => proc.kill('SIGKILL'), 15_000).unref();
-      }),
+    stop: () => stopProcess(proc),
   };
 }
 

@@ -82,14 +82,18 @@ export async function startProcess(script: string, env: Record<string, string>, 
     url: `http://127.0.0.1:${port}`,
     proc,
     output,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (proc.exitCode !== null) return resolve();
-        proc.once('exit', () => resolve());
-        proc.kill('SIGTERM');
-        setTimeout(() => proc.kill('SIGKILL'), 15_000).unref();
-      }),
+    stop: () => stopProcess(proc),
   };
+}
+
+/** SIGTERM (graceful shutdown), then SIGKILL if it has not exited within 15 s. */
+export function stopProcess(proc: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (proc.exitCode !== null) return resolve();
+    proc.once('exit', () => resolve());
+    proc.kill('SIGTERM');
+    setTimeout(() => proc.kill('SIGKILL'), 15_000).unref();
+  });
 }
 
 export function percentile(sorted: number[], p: number): number {
