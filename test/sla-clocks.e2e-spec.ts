@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { ManualClock } from '../src/sla/clock';
 import { comment, getTicket, openTicket, patchTicket, slaEvents } from './support/sla';
 import { createUser, startTestApp, TestApp } from './support/test-app';
@@ -78,6 +79,41 @@ describe('SLA clocks on tickets', () => {
     const page = await t.http().get('/api/v1/tickets?limit=5').set('Authorization', t.admin).expect(200);
     expect(page.body.items.length).toBeGreaterThan(0);
     for (const item of page.body.items) expect(item.sla.firstResponse.status).toBeDefined();
+  });
+
+  it('reads the same SLA state in one statement (get, list) as after a change (separate query)', async () => {
+    // GET and list select the clocks with the ticket (a JSON view column); a PATCH response reads
+    // them with their own query after the commit. Both must show the same thing in every state.
+    const { key } = await projectWithPolicy({ timeZone: 'Europe/Berlin', workingHours: officeHours(), holidays: ['2026-03-04'] });
+    const title = `Same view ${key}`;
+    const ticket = await openTicket(t, { priority: 'high', projectKey: key, title });
+    clock.advance({ minutes: 20 });
+    await comment(t, ticket.id, agent.auth); // completes the first response
+    clock.advance({ minutes: 10 });
+    await patchTicket(t, ticket.id, { status: 'pending' });
+    clock.advance({ hours: 3 });
+    await patchTicket(t, ticket.id, { status: 'open' }); // one finished pause
+    clock.advance({ minutes: 5 });
+    await patchTicket(t, ticket.id, { status: 'pending' }); // and a running one
+    clock.advance({ minutes: 7 });
+    const afterChange = (await patchTicket(t, ticket.id, { description: 'touched' })).sla;
+    const read = (await getTicket(t, ticket.id)).sla;
+    const byNumber = (await getTicket(t, ticket.number)).sla;
+    const listed = await t.http().get(`/api/v1/tickets?q=${encodeURIComponent(title)}`).set('Authorization', t.admin).expect(200);
+    expect(afterChange.firstResponse).toMatchObject({ status: 'met' });
+    expect(afterChange.resolution).toMatchObject({ status: 'paused' });
+    expect(read).toEqual(afterChange);
+    expect(byNumber).toEqual(afterChange);
+    expect(listed.body.items).toHaveLength(1);
+    expect(listed.body.items[0].sla).toEqual(afterChange);
+  });
+
+  it('shows sla null on tickets without clocks, in one statement as after a change', async () => {
+    // A ticket stored without clocks (no policy applied at the time): the view column is SQL NULL.
+    const ticket = await openTicket(t, { priority: 'low' });
+    await t.app.get(DataSource).query(`DELETE FROM ticket_sla WHERE ticket_id = $1`, [ticket.id]);
+    expect((await getTicket(t, ticket.id)).sla).toBeNull();
+    expect((await patchTicket(t, ticket.id, { description: 'touched' })).sla).toBeNull();
   });
 
   describe('first response', () => {

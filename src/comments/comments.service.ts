@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { decodeCursor, encodeCursor, Page } from '../common/cursor';
 import { badRequest, fieldError, forbidden, notFound } from '../common/errors';
 import { requireUuid } from '../common/uuid';
-import { ChangeContext, CommentVisibility } from '../events/event-catalogue';
+import { ChangeContext, CommentVisibility, TicketSnapshot } from '../events/event-catalogue';
 import { OutboxService } from '../outbox/outbox.service';
 import { TicketsService } from '../tickets/tickets.service';
 import { CommentRecord, CommentsRepository } from './comments.repository';
@@ -42,10 +42,11 @@ export class CommentsService {
   ) {}
 
   async create(ticketIdOrNumber: string, input: NewCommentInput, ctx: ChangeContext): Promise<{ comment: CommentRecord; created: boolean }> {
-    const ticketId = await this.tickets.resolveId(ticketIdOrNumber);
     const result = await this.db.transaction(async (m) => {
+      // Reading the ticket first resolves a number like TKT-12 and gives the event its snapshot.
+      const ticket = await this.tickets.snapshotOf(ticketIdOrNumber, m);
       const comment = await this.comments.insert(m, {
-        ticketId,
+        ticketId: ticket.id,
         authorId: input.authorId,
         externalAuthorName: input.externalAuthor?.name ?? null,
         externalAuthorId: input.externalAuthor?.id ?? null,
@@ -58,7 +59,7 @@ export class CommentsService {
         const existing = (await this.comments.findByExternalRef(input.externalRef!, m))!;
         return { comment: existing, created: false };
       }
-      await this.emit(m, 'comment.created', comment, ctx);
+      await this.emit(m, 'comment.created', comment, ctx, ticket);
       return { comment, created: true };
     });
     if (result.created) this.outbox.notifyCommitted();
@@ -154,8 +155,14 @@ export class CommentsService {
     if (!editor.userId || comment.author.id !== editor.userId) throw forbidden('Only the author of a comment or an admin may change it');
   }
 
-  private async emit(m: EntityManager, type: 'comment.created' | 'comment.updated' | 'comment.deleted', comment: CommentRecord, ctx: ChangeContext) {
-    const ticket = await this.tickets.snapshot(comment.ticketId, m);
+  private async emit(
+    m: EntityManager,
+    type: 'comment.created' | 'comment.updated' | 'comment.deleted',
+    comment: CommentRecord,
+    ctx: ChangeContext,
+    ticketSnapshot?: TicketSnapshot,
+  ) {
+    const ticket = ticketSnapshot ?? (await this.tickets.snapshot(comment.ticketId, m));
     const { externalRef: _ref, editedAt: _edited, ...snapshot } = comment;
     await this.outbox.append(m, type, comment.ticketId, { ticket, comment: snapshot }, ctx);
   }

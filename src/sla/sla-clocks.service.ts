@@ -29,7 +29,8 @@ import {
   TargetTerms,
   targetState,
 } from './sla-state';
-import { SlaStateRepository } from './sla-state.repository';
+import { ClockWithTerms, clocksFromJson, SlaStateRepository } from './sla-state.repository';
+import { CLOCKS_OF_TICKET_JSON } from './sla-view.sql';
 
 type Queryable = Pick<EntityManager, 'query'>;
 type Terms = Record<TargetKey, TargetTerms> & { policy: PolicyRecord; calendar: BusinessCalendar | null };
@@ -64,7 +65,11 @@ export class SlaClocksService implements OnModuleInit {
 
   onModuleInit(): void {
     this.outbox.registerTransactionalListener((m, event) => this.onEvent(m, event));
-    this.extensions.registerViewDecorator('sla', (tickets) => this.decorate(tickets));
+    this.extensions.registerViewDecorator('sla', (tickets) => this.decorate(tickets), {
+      // Ticket reads select the clocks with the ticket, so a get or a list is one round trip.
+      sql: CLOCKS_OF_TICKET_JSON,
+      decode: (value, ticket) => this.views([ticket], clocksFromJson(value)).get(ticket.id) ?? null,
+    });
   }
 
   async onEvent(m: EntityManager, event: PendingEvent): Promise<void> {
@@ -197,8 +202,11 @@ export class SlaClocksService implements OnModuleInit {
 
   /** `sla` for a page of tickets: one query for their clocks, policies' names and calendars. */
   async decorate(tickets: TicketRecord[]): Promise<Map<string, TicketSlaView | null>> {
+    return this.views(tickets, await this.clocks.forTickets(tickets.map((t) => t.id)));
+  }
+
+  private views(tickets: TicketRecord[], found: ClockWithTerms[]): Map<string, TicketSlaView | null> {
     const now = this.clock.now();
-    const found = await this.clocks.forTickets(tickets.map((t) => t.id));
     const out = new Map<string, TicketSlaView | null>(tickets.map((t) => [t.id, null]));
     for (const { row, policyName, calendar } of found) {
       const view =

@@ -32,6 +32,34 @@ export function toClockRow(r: any): ClockRow {
   };
 }
 
+/** A clock of a ticket with what its view needs: its policy's name and its calendar. */
+export interface ClockWithTerms {
+  row: ClockRow;
+  policyName: string | null;
+  calendar: BusinessCalendar | null;
+}
+
+const asDate = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+
+/** Reads the value of CLOCKS_OF_TICKET_JSON (sla-view.sql.ts) (null when the ticket has no clocks). */
+export function clocksFromJson(value: unknown): ClockWithTerms[] {
+  if (!Array.isArray(value)) return [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return value.map((v: any) => {
+    const c = v.clock;
+    // JSON carries timestamps as text; the columns that are timestamps become Dates as pg makes them.
+    const row = toClockRow({
+      ...c,
+      started_at: asDate(c.started_at),
+      completed_at: asDate(c.completed_at),
+      paused_since: asDate(c.paused_since),
+      due_at: asDate(c.due_at),
+      warning_at: asDate(c.warning_at),
+    });
+    return { row, policyName: v.policy_name ?? null, calendar: v.calendar ?? null };
+  });
+}
+
 /** What the scanner claims: one kind of event, its threshold column and index predicate. */
 export type ScanKind = 'warning' | 'breached' | 'overdue';
 
@@ -88,7 +116,7 @@ export class SlaStateRepository {
   }
 
   /** Every clock of the given tickets, with its policy's name and its calendar: one query per page. */
-  async forTickets(ticketIds: string[]): Promise<{ row: ClockRow; policyName: string | null; calendar: BusinessCalendar | null }[]> {
+  async forTickets(ticketIds: string[]): Promise<ClockWithTerms[]> {
     if (!ticketIds.length) return [];
     const rows = await this.db.query(
       `SELECT ${CLOCK_COLUMNS.split(',').map((c) => `s.${c.trim()}`).join(', ')}, p.name AS policy_name,

@@ -17,9 +17,12 @@ export interface TicketRecord {
   updatedAt: Date;
   resolvedAt: Date | null;
   closedAt: Date | null;
+  /** Raw values of view columns other modules registered (see TicketExtensions), when read with the ticket. */
+  viewColumns?: Record<string, unknown>;
 }
 
-export const formatTicketNumber = (n: number) => `TKT-${n}`;
+export const TICKET_NUMBER_PREFIX = 'TKT-';
+export const formatTicketNumber = (n: number) => `${TICKET_NUMBER_PREFIX}${n}`;
 export const TICKET_NUMBER = /^TKT-(\d{1,9})$/i;
 
 export function toSnapshot(t: TicketRecord): TicketSnapshot {

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { TicketPriority, TicketStatus } from '../events/event-catalogue';
-import { TicketRecord } from './ticket.record';
+import { TicketExtensions } from './ticket-extensions';
+import { TICKET_NUMBER_PREFIX, TicketRecord } from './ticket.record';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
@@ -20,8 +21,14 @@ const SELECT = `${COLUMNS} FROM tickets t ${JOINS}`;
 /** The same projection over a CTE named `t` (an INSERT or UPDATE ... RETURNING *). */
 const FROM_T = `${COLUMNS} FROM t ${JOINS}`;
 
+const VIEW_PREFIX = 'view_';
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function toRecord(row: any): TicketRecord {
+  let viewColumns: Record<string, unknown> | undefined;
+  for (const key in row) {
+    if (key.startsWith(VIEW_PREFIX)) (viewColumns ??= {})[key.slice(VIEW_PREFIX.length)] = row[key];
+  }
   return {
     id: row.id,
     number: row.number,
@@ -38,6 +45,7 @@ function toRecord(row: any): TicketRecord {
     assignee: row.a_id ? { id: row.a_id, name: row.a_name, email: row.a_email } : null,
     requester: row.r_id ? { id: row.r_id, name: row.r_name, email: row.r_email } : null,
     project: row.p_id ? { id: row.p_id, key: row.p_key, name: row.p_name } : null,
+    ...(viewColumns && { viewColumns }),
   };
 }
 
@@ -62,10 +70,39 @@ const SORT_COLUMNS: Record<TicketSortKey, string[]> = {
 /** Plain SQL for tickets: no business rules here, only reads and writes. */
 @Injectable()
 export class TicketsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly extensions: TicketExtensions,
+  ) {}
+
+  /**
+   * The ticket projection plus the view columns other modules registered, for reads that answer
+   * API calls: the ticket and, say, its SLA state arrive in one round trip.
+   */
+  private selectWithViews(): string {
+    const extra = this.extensions
+      .viewColumns()
+      .map(([field, sql]) => {
+        if (!/^[a-zA-Z][a-zA-Z0-9_]*$/.test(field)) throw new Error(`Invalid ticket view field name: ${field}`);
+        return `,\n         (${sql}) AS "${VIEW_PREFIX}${field}"`;
+      })
+      .join('');
+    return `${COLUMNS}${extra} FROM tickets t ${JOINS}`;
+  }
+
+  /** A ticket by id with its view columns, for API reads (not for use inside a transaction that changes it). */
+  async findViewById(id: string): Promise<TicketRecord | null> {
+    const rows = await this.db.query(`${this.selectWithViews()} WHERE t.id = $1`, [id]);
+    return rows.length ? toRecord(rows[0]) : null;
+  }
 
   async findById(id: string, q: Queryable = this.db, lock = false): Promise<TicketRecord | null> {
     const rows = await q.query(`${SELECT} WHERE t.id = $1${lock ? ' FOR UPDATE OF t' : ''}`, [id]);
+    return rows.length ? toRecord(rows[0]) : null;
+  }
+
+  async findByNumber(number: number, q: Queryable = this.db): Promise<TicketRecord | null> {
+    const rows = await q.query(`${SELECT} WHERE t.number = $1`, [number]);
     return rows.length ? toRecord(rows[0]) : null;
   }
 
@@ -74,22 +111,30 @@ export class TicketsRepository {
     return rows[0]?.id ?? null;
   }
 
-  async findByNumber(number: number): Promise<TicketRecord | null> {
-    const rows = await this.db.query(`${SELECT} WHERE t.number = $1`, [number]);
+  /** A ticket by number with its view columns, for API reads. */
+  async findViewByNumber(number: number): Promise<TicketRecord | null> {
+    const rows = await this.db.query(`${this.selectWithViews()} WHERE t.number = $1`, [number]);
     return rows.length ? toRecord(rows[0]) : null;
   }
 
+  /**
+   * Inserts a ticket and its `created` activity entry, and reads it back with its people and
+   * project: one round trip (the activity insert is a data-modifying CTE, run whether or not read).
+   */
   async insert(
     q: Queryable,
     t: { title: string; description: string; priority: TicketPriority; status: TicketStatus; assigneeId: string | null; requesterId: string | null; projectId: string | null; createdById: string | null },
+    activity: { actorId: string | null; actorName: string; origin: string },
   ): Promise<TicketRecord> {
-    // One round trip: insert and read back with the joined people and project.
     const rows = await q.query(
       `WITH t AS (
          INSERT INTO tickets (title, description, priority, status, assignee_id, requester_id, project_id, created_by_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *),
+       created AS (
+         INSERT INTO ticket_activity (ticket_id, actor_id, actor_name, origin, action, to_value)
+         SELECT t.id, $9, $10, $11, 'created', $12 || t.number FROM t)
        ${FROM_T}`,
-      [t.title, t.description, t.priority, t.status, t.assigneeId, t.requesterId, t.projectId, t.createdById],
+      [t.title, t.description, t.priority, t.status, t.assigneeId, t.requesterId, t.projectId, t.createdById, activity.actorId, activity.actorName, activity.origin, TICKET_NUMBER_PREFIX],
     );
     return toRecord(rows[0]);
   }
@@ -127,7 +172,7 @@ export class TicketsRepository {
       where.push(`(${columns.join(', ')}) ${op} (${after.map((v) => param(v)).join(', ')})`);
     }
     const dir = descending ? 'DESC' : 'ASC';
-    const sql = `${SELECT} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    const sql = `${this.selectWithViews()} ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY ${columns.map((c) => `${c} ${dir}`).join(', ')} LIMIT ${param(limit + 1)}`;
     const rows = await this.db.query(sql, params);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any

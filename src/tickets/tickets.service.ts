@@ -45,9 +45,8 @@ export class TicketsService {
         requesterId: requester?.id ?? null,
         projectId: project?.id ?? null,
         createdById: ctx.actor.type === 'user' ? ctx.actor.id : null,
-      });
+      }, { actorId: ctx.actor.type === 'user' ? ctx.actor.id : null, actorName: ctx.actor.name, origin: ctx.origin.channel });
       const id = created.id;
-      await this.activity.append(m, id, ctx, [{ action: 'created', field: null, from: null, to: formatTicketNumber(created.number) }]);
       const snapshot = toSnapshot(created);
       await this.outbox.append(m, 'ticket.created', id, { ticket: snapshot }, ctx);
       if (created.assignee) {
@@ -71,11 +70,11 @@ export class TicketsService {
 
   async get(idOrNumber: string): Promise<TicketRecord> {
     let ticket: TicketRecord | null;
-    if (isUuid(idOrNumber)) ticket = await this.tickets.findById(idOrNumber.toLowerCase());
+    if (isUuid(idOrNumber)) ticket = await this.tickets.findViewById(idOrNumber.toLowerCase());
     else {
       const match = TICKET_NUMBER.exec(idOrNumber);
       if (!match) throw fieldError('idOrNumber', 'idOrNumber must be a ticket UUID or a number like TKT-12');
-      ticket = await this.tickets.findByNumber(Number(match[1]));
+      ticket = await this.tickets.findViewByNumber(Number(match[1]));
     }
     if (!ticket) throw notFound('Ticket', idOrNumber);
     return ticket;
@@ -85,6 +84,22 @@ export class TicketsService {
   async snapshot(id: string, m: EntityManager) {
     const ticket = await this.tickets.findById(id, m);
     if (!ticket) throw notFound('Ticket', id);
+    return toSnapshot(ticket);
+  }
+
+  /**
+   * Like `snapshot`, but found by uuid or number (TKT-12) in the same query: resolving the
+   * reference and reading the state take one round trip. 400 for a malformed reference, 404 if absent.
+   */
+  async snapshotOf(idOrNumber: string, m: EntityManager, field = 'idOrNumber') {
+    let ticket: TicketRecord | null;
+    if (isUuid(idOrNumber)) ticket = await this.tickets.findById(idOrNumber.toLowerCase(), m);
+    else {
+      const match = TICKET_NUMBER.exec(idOrNumber);
+      if (!match) throw fieldError(field, `${field} must be a ticket UUID or a number like TKT-12`);
+      ticket = await this.tickets.findByNumber(Number(match[1]), m);
+    }
+    if (!ticket) throw notFound('Ticket', isUuid(idOrNumber) ? idOrNumber : idOrNumber.toUpperCase());
     return toSnapshot(ticket);
   }
 
