@@ -101,7 +101,9 @@ describeServices('notification faults (services mode)', () => {
             DATABASE_URL: api.databaseUrl,
             REDIS_URL: process.env.REDIS_URL,
             QUEUE_PREFIX: api.config.QUEUE_PREFIX,
-            ADMIN_API_TOKEN: 'worker-admin-token-0123456789',
+            // The same as the API's, as a deployment shares it: a different one would rotate the
+            // API's token out (ADMIN_API_TOKEN replaces the previous one) once its auth cache expires.
+            ADMIN_API_TOKEN: api.config.ADMIN_API_TOKEN,
             WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
             NOTIFY_LEASE_MS: '3000',
             NOTIFY_POLL_INTERVAL_MS: '200',
