@@ -79,7 +79,7 @@ export async function benchCoreApi(): Promise<string> {
         'A ticket create is BEGIN, insert-and-read, activity row, outbox row (carrying the NOTIFY), two SLA clock statements, COMMIT, then the SLA view: eight round trips against one. ' +
         'A list also computes the SLA state of every ticket on the page. On two cores shared with PostgreSQL and the load generator, each extra round trip costs ' +
         'a context switch on both sides, and a CPU profile of the read path shows socket writes, not framework code, as the largest item. ' +
-        'The levers left are folding the SLA view into the ticket query, fewer statements per write, and Fastify once its static-files package agrees with @nestjs/swagger (docs/decisions/0001).',
+        'The levers left are folding the SLA view into the ticket query, fewer statements per write, and the HTTP platform (Express or Nest\'s Fastify adapter, docs/decisions/0001).',
     ].join('\n');
   } finally {
     await app.stop();
