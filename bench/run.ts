@@ -35,15 +35,28 @@ async function main() {
     process.stdout.write(`   (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   }
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, ${execSync('psql --version').toString().trim()}`;
+  // Which Nest HTTP adapter served the runs, so reports from the Express and Fastify builds can be told apart.
+  const platform = httpPlatform();
   const doc = [
     '# Benchmarks',
     '',
-    `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}. Everything (service, PostgreSQL, Redis, load generator, receivers) shares this machine, so absolute figures are modest; ratios and latency targets are what we track.`,
+    `Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}. Machine: ${machine}. HTTP platform: ${platform}. Everything (service, PostgreSQL, Redis, load generator, receivers) shares this machine, so absolute figures are modest; ratios and latency targets are what we track.`,
     '',
     ...sections.flatMap((s) => [s, '']),
   ].join('\n');
   writeFileSync(join(__dirname, '..', '..', 'docs', 'benchmarks.md'), doc);
   process.stdout.write(`wrote docs/benchmarks.md\n`);
+}
+
+function httpPlatform(): string {
+  for (const name of ['@nestjs/platform-fastify', '@nestjs/platform-express']) {
+    try {
+      return `${name} ${(require(`${name}/package.json`) as { version: string }).version}`;
+    } catch {
+      // not installed in this build
+    }
+  }
+  return 'unknown';
 }
 
 main().catch((err) => {

@@ -1,6 +1,5 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { CommentsModule } from './comments/comments.module';
 import { HttpErrorFilter } from './common/http-error.filter';
@@ -31,12 +30,8 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: config.LOG_LEVEL,
-            genReqId: (req, res) => {
-              const given = req.headers['x-request-id'];
-              const id = typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
-              res.setHeader('x-request-id', id);
-              return id;
-            },
+            // No genReqId: request ids come from Fastify (src/bootstrap.ts, common/request-id.ts),
+            // and pino-http logs the `req.id` it finds rather than making its own.
             // Credentials never reach the log.
             redact: {
               paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-slack-signature"]', 'res.headers["set-cookie"]'],

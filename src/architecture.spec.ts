@@ -41,6 +41,18 @@ describe('module boundaries', () => {
     expect(offending).toEqual([]);
   });
 
+  it('only bootstrap.ts depends on the HTTP platform; elsewhere Fastify contributes types only', () => {
+    // Keeps the platform one file's decision (docs/decisions/0001): the rest compiles to the same code on any adapter.
+    const offending = files(SRC)
+      .filter((f) => relative(SRC, f) !== 'bootstrap.ts')
+      .flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/^import\s+(type\s+)?[^;]*?from\s+['"]([^'"]+)['"]/gm)]
+          .filter(([, typeOnly, spec]) => /^@nestjs\/platform-|^express$/.test(spec) || (/^fastify$|^@fastify\//.test(spec) && !typeOnly))
+          .map(([, , spec]) => `${relative(SRC, f)} -> ${spec}`),
+      );
+    expect(offending).toEqual([]);
+  });
+
   it('channels do not import each other', () => {
     const offending = all
       .filter((f) => f.file.startsWith('channels/'))

@@ -26,6 +26,7 @@ async function main() {
     return;
   }
   const app = await createApp(config);
+  // HOST is always passed: given only a port, Fastify would listen on localhost alone.
   await app.listen(config.PORT, config.HOST);
   const address = app.getHttpServer().address();
   app.get(Logger).log(`listening on ${config.HOST}:${typeof address === 'object' && address ? address.port : config.PORT}`, 'Threadline');

@@ -1,5 +1,5 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import { HttpAdapterHost } from '@nestjs/core';
 import { QueryFailedError } from 'typeorm';
 import { httpReason } from './errors';
 
@@ -12,12 +12,15 @@ import { httpReason } from './errors';
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrorFilter');
 
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
   catch(exception: unknown, host: ArgumentsHost) {
-    const res = host.switchToHttp().getResponse<Response>();
+    const { httpAdapter } = this.adapterHost;
+    const res = host.switchToHttp().getResponse<unknown>();
     const body = this.toBody(exception);
     if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack : String(exception));
-    if (res.headersSent) return;
-    res.status(body.statusCode).json(body);
+    if (httpAdapter.isHeadersSent(res)) return;
+    httpAdapter.reply(res, body, body.statusCode);
   }
 
   private toBody(exception: unknown): { statusCode: number; error: string; message: string; [k: string]: unknown } {
@@ -31,10 +34,10 @@ export class HttpErrorFilter implements ExceptionFilter {
       const message = typeof response === 'string' ? response : ((response as { message?: string }).message ?? exception.message);
       return { statusCode: status, error: httpReason(status), message: Array.isArray(message) ? message.join('; ') : String(message) };
     }
-    // body-parser errors carry an HTTP status and a type.
-    const e = exception as { type?: string; status?: number; statusCode?: number; code?: string; message?: string };
-    if (e && e.type === 'entity.too.large') return { statusCode: 413, error: httpReason(413), message: 'Request body is too large' };
-    if (e && e.type === 'entity.parse.failed') return { statusCode: 400, error: httpReason(400), message: 'Malformed JSON body' };
+    // Fastify's own client errors (a body over the limit, a Content-Length that does not match)
+    // arrive here already turned into HttpExceptions by Nest; those of http-errors style
+    // libraries carry an HTTP `status`.
+    const e = exception as { status?: number; message?: string };
     if (e && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
       return { statusCode: e.status, error: httpReason(e.status), message: e.message ?? 'Bad request' };
     }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import request from 'supertest';
-import { createApp } from '../../src/bootstrap';
+import { createApp, readyApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { bindClock, Clock } from '../../src/sla/clock';
 
@@ -49,8 +49,7 @@ export async function startTestApp(env: Record<string, string | undefined> = {},
     ...env,
   });
   if (options.clock) bindClock(config, options.clock);
-  const app = await createApp(config, { imports: options.imports });
-  await app.init();
+  const app = await readyApp(await createApp(config, { imports: options.imports }));
   const server = app.getHttpServer();
   return {
     app,

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Public } from '../../../identity/principal';
 import { SlackSignatureGuard } from '../guards/slack-signature.guard';
 import { CommandResponse, InboundCommandsService } from '../sync/inbound-commands.service';
@@ -16,7 +16,7 @@ export class SlackCommandsController {
 
   @Post('commands')
   @HttpCode(200)
-  receive(@Req() req: Request): Promise<CommandResponse> {
+  receive(@Req() req: FastifyRequest): Promise<CommandResponse> {
     return this.commands.handle(parseSlashCommand(req.body));
   }
 }

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Logger, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Public } from '../../../identity/principal';
 import { SlackSettings } from '../config/slack-settings';
 import { SlackSignatureGuard } from '../guards/slack-signature.guard';
@@ -25,7 +25,7 @@ export class SlackEventsController {
 
   @Post('events')
   @HttpCode(200)
-  async receive(@Req() req: Request): Promise<{ challenge: string } | { ok: true }> {
+  async receive(@Req() req: FastifyRequest): Promise<{ challenge: string } | { ok: true }> {
     const envelope = parseEventEnvelope(req.body, this.settings.SLACK_TRIAGE_EMOJI);
     if (envelope.type === 'url_verification') return { challenge: envelope.challenge };
     if (envelope.type === 'ignored') return { ok: true };

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Public } from '../../../identity/principal';
 import { SlackSignatureGuard } from '../guards/slack-signature.guard';
 import { InboundInteractionsService } from '../sync/inbound-interactions.service';
@@ -20,7 +20,7 @@ export class SlackInteractionsController {
 
   @Post('interactions')
   @HttpCode(200)
-  async receive(@Req() req: Request): Promise<Record<string, unknown> | string> {
+  async receive(@Req() req: FastifyRequest): Promise<Record<string, unknown> | string> {
     const answer = await this.interactions.handle(parseInteraction(req.body));
     return answer ?? '';
   }

@@ -1,7 +1,7 @@
 import { Controller, Get, Logger, Query, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../../config/app-config';
@@ -39,9 +39,9 @@ export class SlackOAuthController {
   }
 
   @Get('install')
-  async install(@Res() res: Response) {
+  async install(@Res() res: FastifyReply) {
     if (!this.settings.oauthEnabled) {
-      return res.status(404).json({ statusCode: 404, error: 'Not Found', message: 'Slack OAuth is not configured (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, ENCRYPTION_KEY)' });
+      return res.status(404).send({ statusCode: 404, error: 'Not Found', message: 'Slack OAuth is not configured (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, ENCRYPTION_KEY)' });
     }
     const state = randomBytes(24).toString('base64url');
     await this.db.query(`DELETE FROM slack_oauth_states WHERE expires_at < now()`);
@@ -51,13 +51,13 @@ export class SlackOAuthController {
     url.searchParams.set('scope', this.settings.SLACK_BOT_SCOPES);
     url.searchParams.set('state', state);
     url.searchParams.set('redirect_uri', this.redirectUri);
-    return res.redirect(302, url.toString());
+    return res.redirect(url.toString(), 302);
   }
 
   @Get('callback')
-  async callback(@Query() query: Record<string, unknown>, @Res() res: Response) {
+  async callback(@Query() query: Record<string, unknown>, @Res() res: FastifyReply) {
     const page = (status: number, title: string, detail: string) =>
-      res.status(status).type('html').send(`<!doctype html><title>${title}</title><h1>${title}</h1><p>${detail}</p>`);
+      res.status(status).type('text/html; charset=utf-8').send(`<!doctype html><title>${title}</title><h1>${title}</h1><p>${detail}</p>`);
     if (!this.settings.oauthEnabled) return page(404, 'Slack OAuth is not configured', 'Ask an administrator to set SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and ENCRYPTION_KEY.');
     const code = typeof query.code === 'string' ? query.code : undefined;
     const state = typeof query.state === 'string' ? query.state : undefined;
