@@ -110,6 +110,23 @@ describe('bad input', () => {
     expect(await snapshot()).toBe(before);
   });
 
+  it.each([
+    ['__proto__', 'post', '/api/v1/tickets', '{"title":"x","priority":"low","__proto__":{"status":"closed"}}'],
+    ['__proto__', 'patch', '/api/v1/tickets/{ticket}', '{"title":"y","nested":{"__proto__":{"isAdmin":true}}}'],
+    ['constructor', 'patch', '/api/v1/tickets/{ticket}', '{"constructor":{"prototype":{"title":"sneaky"}}}'],
+  ])('a JSON key that reaches object prototypes (%s, %s %s): 400 naming it, nothing stored', async (field, method, path, body) => {
+    const before = await snapshot();
+    const url = path.replace('{ticket}', ticket.id);
+    const res = await (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[method](url)
+      .set('Authorization', t.admin)
+      .set('Content-Type', 'application/json')
+      .send(body);
+    expect(res.status).toBe(400);
+    expect(fieldsOf(res.body)).toEqual([field]);
+    expect(await snapshot()).toBe(before);
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+  });
+
   it('a JSON array or scalar instead of an object: 400', async () => {
     for (const body of ['[1,2]', '"text"', 'null']) {
       const res = await t.http().post('/api/v1/tickets').set('Authorization', t.admin).set('Content-Type', 'application/json').send(body);

@@ -1,4 +1,4 @@
-import { badRequest } from './errors';
+import { ApiError, badRequest, fieldError } from './errors';
 import { bodyLimitBytes, parseFormBody, parseJsonBody, wantsRawBody } from './body-parsing';
 
 const buf = (s: string) => Buffer.from(s, 'utf8');
@@ -31,6 +31,27 @@ describe('parseJsonBody', () => {
 
   it.each(['{"title": "x", ', '"text"', 'null', '42', 'not json', '{"a":1}}'])('refuses %s with a 400', (text) => {
     expect(() => parseJsonBody(buf(text))).toThrow(badRequest('Malformed JSON body'));
+  });
+});
+
+describe('parseJsonBody and prototype keys', () => {
+  it.each([
+    ['{"__proto__":{"x":1}}', '__proto__'],
+    ['{"a":{"b":{"__proto__":{"x":1}}}}', '__proto__'],
+    ['{"constructor":{"prototype":{"x":1}}}', 'constructor'],
+  ])('refuses %s with a 400 naming %s', (text, field) => {
+    let thrown: unknown;
+    try {
+      parseJsonBody(buf(text));
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(ApiError);
+    expect((thrown as ApiError).getResponse()).toEqual((fieldError(field, `property ${field} is not allowed`) as ApiError).getResponse());
+  });
+
+  it('still accepts a plain "constructor" value that is not an object with a prototype', () => {
+    expect(parseJsonBody(buf('{"constructor":"text"}'))).toEqual({ constructor: 'text' });
   });
 });
 

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { parse as parseQueryString } from 'node:querystring';
-import { badRequest } from './errors';
+import secureJson from 'secure-json-parse';
+import { badRequest, fieldError } from './errors';
 
 /**
  * Request bodies on Fastify, parsed as the service parsed them on Express (body-parser):
@@ -37,8 +38,15 @@ export function parseJsonBody(body: Buffer): unknown {
   // body-parser's `strict`: a bare string, number or null is refused, not passed on.
   if (!/^[\s\uFEFF]*[[{]/.test(text)) throw badRequest('Malformed JSON body');
   try {
-    return JSON.parse(text.replace(/^\uFEFF/, ''));
-  } catch {
+    // Keys that reach object prototypes (`__proto__`, `constructor.prototype`) are refused, as
+    // secure-json-parse does for Fastify's own parser; JSON.parse would let them through silently.
+    return secureJson.parse(text.replace(/^\uFEFF/, ''), undefined, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    if (/forbidden (prototype|constructor) property/.test(String((err as Error)?.message))) {
+      // secure-json-parse says "prototype" for `constructor.prototype` too: name the key sent.
+      const key = /"__proto__"\s*:/.test(text) ? '__proto__' : 'constructor';
+      throw fieldError(key, `property ${key} is not allowed`);
+    }
     throw badRequest('Malformed JSON body');
   }
 }
@@ -53,8 +61,8 @@ export function parseFormBody(body: Buffer): Record<string, string | string[]> |
 type Parse = (body: Buffer) => unknown;
 
 /**
- * Replaces Fastify's own parsers (JSON that refuses `__proto__` keys, text/plain as a string, 415
- * for other types) with the ones described above. Call before the app is initialised.
+ * Replaces Fastify's own parsers (text/plain as a string, 415 for other types) with the ones
+ * described above. Call before the app is initialised.
  */
 export function registerBodyParsers(fastify: FastifyInstance): void {
   const parser = (parse: Parse) => (req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: unknown) => void) => {
