@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { Pool, PoolClient } from 'pg';
-import { CLOCKS_OF_TICKET_JSON } from '../src/sla/sla-view.sql';
+import { CLOCKS_OF_TICKET_JSON, POLICY_TERMS_OF_TICKET } from '../src/sla/sla-view.sql';
 
 /**
  * The bare baseline for the API benchmark: node:http and `pg`, no framework, no auth, no
@@ -88,16 +88,7 @@ async function createTicket(b: Record<string, string>) {
     );
     const t = rows[0];
     await outbox(c, 'ticket.created', t.id, { ticket: t });
-    const terms = await c.query(
-      `SELECT t.priority, p.id, p.name, p.project_id, p.calendar_id, p.warning_percent, p.targets, p.created_at, p.updated_at,
-              c.time_zone, c.working_hours, c.holidays
-         FROM tickets t
-         JOIN LATERAL (SELECT * FROM sla_policies p WHERE p.project_id = t.project_id OR p.project_id IS NULL
-                        ORDER BY p.project_id NULLS LAST LIMIT 1) p ON true
-         LEFT JOIN sla_calendars c ON c.id = p.calendar_id
-        WHERE t.id = $1`,
-      [t.id],
-    );
+    const terms = await c.query(POLICY_TERMS_OF_TICKET, [t.id]);
     const policy = terms.rows[0];
     if (policy) {
       // Around the clock, no calendar: the due times are plain additions.

@@ -30,7 +30,7 @@ import {
   targetState,
 } from './sla-state';
 import { ClockWithTerms, clocksFromJson, SlaStateRepository } from './sla-state.repository';
-import { CLOCKS_OF_TICKET_JSON } from './sla-view.sql';
+import { CLOCKS_OF_TICKET_JSON, POLICY_TERMS_OF_TICKET } from './sla-view.sql';
 
 type Queryable = Pick<EntityManager, 'query'>;
 type Terms = Record<TargetKey, TargetTerms> & { policy: PolicyRecord; calendar: BusinessCalendar | null };
@@ -173,16 +173,7 @@ export class SlaClocksService implements OnModuleInit {
 
   /** The policy terms for each target of a ticket as it is now (project and priority), or null without a policy. One query. */
   private async termsFor(q: Queryable, ticketId: string): Promise<Terms | null> {
-    const rows = await q.query(
-      `SELECT t.priority, p.id, p.name, p.project_id, p.calendar_id, p.warning_percent, p.targets, p.created_at, p.updated_at,
-              c.time_zone, c.working_hours, c.holidays
-         FROM tickets t
-         JOIN LATERAL (SELECT * FROM sla_policies p WHERE p.project_id = t.project_id OR p.project_id IS NULL
-                        ORDER BY p.project_id NULLS LAST LIMIT 1) p ON true
-         LEFT JOIN sla_calendars c ON c.id = p.calendar_id
-        WHERE t.id = $1`,
-      [ticketId],
-    );
+    const rows = await q.query(POLICY_TERMS_OF_TICKET, [ticketId]);
     if (!rows.length) return null;
     const r = rows[0];
     const policy: PolicyRecord = {
