@@ -7,6 +7,9 @@ import { TICKET_NUMBER_PREFIX, TicketRecord } from './ticket.record';
 
 type Queryable = Pick<EntityManager, 'query'>;
 
+/** A ticket named by its uuid or by its number (the n of TKT-n). */
+export type TicketRef = { id: string } | { number: number };
+
 const COLUMNS = `
   SELECT t.id, t.number, t.title, t.description, t.status, t.priority, t.version, t.created_by_id,
          t.created_at, t.updated_at, t.resolved_at, t.closed_at, t.priority_rank,
@@ -90,31 +93,24 @@ export class TicketsRepository {
     return `${COLUMNS}${extra} FROM tickets t ${JOINS}`;
   }
 
-  /** A ticket by id with its view columns, for API reads (not for use inside a transaction that changes it). */
-  async findViewById(id: string): Promise<TicketRecord | null> {
-    const rows = await this.db.query(`${this.selectWithViews()} WHERE t.id = $1`, [id]);
+  /**
+   * One ticket by id or number. `views` adds the view columns (API reads, outside a transaction
+   * that changes the ticket); `lock` takes it FOR UPDATE.
+   */
+  async find(ref: TicketRef, opts: { q?: Queryable; lock?: boolean; views?: boolean } = {}): Promise<TicketRecord | null> {
+    const select = opts.views ? this.selectWithViews() : SELECT;
+    const [column, value] = 'id' in ref ? ['t.id', ref.id] : ['t.number', ref.number];
+    const rows = await (opts.q ?? this.db).query(`${select} WHERE ${column} = $1${opts.lock ? ' FOR UPDATE OF t' : ''}`, [value]);
     return rows.length ? toRecord(rows[0]) : null;
   }
 
-  async findById(id: string, q: Queryable = this.db, lock = false): Promise<TicketRecord | null> {
-    const rows = await q.query(`${SELECT} WHERE t.id = $1${lock ? ' FOR UPDATE OF t' : ''}`, [id]);
-    return rows.length ? toRecord(rows[0]) : null;
-  }
-
-  async findByNumber(number: number, q: Queryable = this.db): Promise<TicketRecord | null> {
-    const rows = await q.query(`${SELECT} WHERE t.number = $1`, [number]);
-    return rows.length ? toRecord(rows[0]) : null;
+  findById(id: string, q: Queryable = this.db, lock = false): Promise<TicketRecord | null> {
+    return this.find({ id }, { q, lock });
   }
 
   async findIdByNumber(number: number): Promise<string | null> {
     const rows = await this.db.query(`SELECT id FROM tickets WHERE number = $1`, [number]);
     return rows[0]?.id ?? null;
-  }
-
-  /** A ticket by number with its view columns, for API reads. */
-  async findViewByNumber(number: number): Promise<TicketRecord | null> {
-    const rows = await this.db.query(`${this.selectWithViews()} WHERE t.number = $1`, [number]);
-    return rows.length ? toRecord(rows[0]) : null;
   }
 
   /**

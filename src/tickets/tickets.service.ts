@@ -11,8 +11,8 @@ import { ProjectsService } from '../projects/projects.service';
 import { CreateTicketDto, ListTicketsQuery, UpdateTicketDto } from './dto/ticket.dto';
 import { ActivityEntry, TicketActivityRepository } from './ticket-activity.repository';
 import { allowedNextStatuses, canTransition } from './ticket-workflow';
-import { formatTicketNumber, TICKET_NUMBER, TicketRecord, toSnapshot } from './ticket.record';
-import { TicketSortKey, TicketsRepository } from './tickets.repository';
+import { TICKET_NUMBER, TicketRecord, toSnapshot } from './ticket.record';
+import { TicketRef, TicketSortKey, TicketsRepository } from './tickets.repository';
 
 /**
  * Tickets: creation, the status workflow, assignment, optimistic locking and the activity log.
@@ -60,22 +60,15 @@ export class TicketsService {
 
   /** Accepts a uuid or a number like TKT-12; anything else is a 400 naming the parameter. */
   async resolveId(idOrNumber: string, field = 'idOrNumber'): Promise<string> {
-    if (isUuid(idOrNumber)) return idOrNumber.toLowerCase();
-    const match = TICKET_NUMBER.exec(idOrNumber);
-    if (!match) throw fieldError(field, `${field} must be a ticket UUID or a number like TKT-12`);
-    const id = await this.tickets.findIdByNumber(Number(match[1]));
+    const ref = parseTicketRef(idOrNumber, field);
+    if ('id' in ref) return ref.id;
+    const id = await this.tickets.findIdByNumber(ref.number);
     if (!id) throw notFound('Ticket', idOrNumber.toUpperCase());
     return id;
   }
 
   async get(idOrNumber: string): Promise<TicketRecord> {
-    let ticket: TicketRecord | null;
-    if (isUuid(idOrNumber)) ticket = await this.tickets.findViewById(idOrNumber.toLowerCase());
-    else {
-      const match = TICKET_NUMBER.exec(idOrNumber);
-      if (!match) throw fieldError('idOrNumber', 'idOrNumber must be a ticket UUID or a number like TKT-12');
-      ticket = await this.tickets.findViewByNumber(Number(match[1]));
-    }
+    const ticket = await this.tickets.find(parseTicketRef(idOrNumber), { views: true });
     if (!ticket) throw notFound('Ticket', idOrNumber);
     return ticket;
   }
@@ -92,14 +85,9 @@ export class TicketsService {
    * reference and reading the state take one round trip. 400 for a malformed reference, 404 if absent.
    */
   async snapshotOf(idOrNumber: string, m: EntityManager, field = 'idOrNumber') {
-    let ticket: TicketRecord | null;
-    if (isUuid(idOrNumber)) ticket = await this.tickets.findById(idOrNumber.toLowerCase(), m);
-    else {
-      const match = TICKET_NUMBER.exec(idOrNumber);
-      if (!match) throw fieldError(field, `${field} must be a ticket UUID or a number like TKT-12`);
-      ticket = await this.tickets.findByNumber(Number(match[1]), m);
-    }
-    if (!ticket) throw notFound('Ticket', isUuid(idOrNumber) ? idOrNumber : idOrNumber.toUpperCase());
+    const ref = parseTicketRef(idOrNumber, field);
+    const ticket = await this.tickets.find(ref, { q: m });
+    if (!ticket) throw notFound('Ticket', 'id' in ref ? idOrNumber : idOrNumber.toUpperCase());
     return toSnapshot(ticket);
   }
 
@@ -229,6 +217,14 @@ export class TicketsService {
     const items = rows.slice(0, limit);
     return { items, nextCursor: rows.length > limit ? encodeCursor([items[items.length - 1].id]) : null };
   }
+}
+
+/** A uuid (lower-cased) or a number like TKT-12; anything else is a 400 naming `field`. */
+function parseTicketRef(idOrNumber: string, field = 'idOrNumber'): TicketRef {
+  if (isUuid(idOrNumber)) return { id: idOrNumber.toLowerCase() };
+  const match = TICKET_NUMBER.exec(idOrNumber);
+  if (!match) throw fieldError(field, `${field} must be a ticket UUID or a number like TKT-12`);
+  return { number: Number(match[1]) };
 }
 
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
